@@ -124,6 +124,16 @@ int ranged_integer(const std::string &key, const Json &v, int lo, int hi) {
     return static_cast<int>(ranged_integer(key, key, v, lo, hi));
 }
 
+void require_number_within(const std::string &key, double x, double lo, double hi) {
+    if (!number_within(x, lo, hi)) number_out_of_range(key, lo, hi);
+}
+void require_positive_at_most(const std::string &key, const std::string &name, double x, double hi) {
+    if (!positive_at_most(x, hi)) positive_out_of_range(key, name, hi);
+}
+void require_positive_at_most(const std::string &key, double x, double hi) {
+    require_positive_at_most(key, key, x, hi);
+}
+
 bool option_bool(const std::string &key, const Json &v) {
     if (!v.is_boolean()) bad_option(key, key + " must be true or false.");
     return v.get<bool>();

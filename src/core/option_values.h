@@ -56,6 +56,19 @@ template <class T> bool integer_within(T v, int64_t lo, int64_t hi) {
         return static_cast<int64_t>(v) >= lo && static_cast<int64_t>(v) <= hi;
 }
 
+// validate()'s side of a range, stated once a line: the field's value
+// within it, else the parser's error for the key (`name` as above).
+void require_number_within(const std::string &key, double x, double lo, double hi);
+void require_positive_at_most(const std::string &key, const std::string &name, double x, double hi);
+void require_positive_at_most(const std::string &key, double x, double hi);
+template <class T>
+void require_integer_within(const std::string &key, const std::string &name, T v, int64_t lo, int64_t hi) {
+    if (!integer_within(v, lo, hi)) integer_out_of_range(key, name, lo, hi);
+}
+template <class T> void require_integer_within(const std::string &key, T v, int64_t lo, int64_t hi) {
+    require_integer_within(key, key, v, lo, hi);
+}
+
 // A boolean option's value, else "KEY must be true or false."
 bool option_bool(const std::string &key, const Json &v);
 

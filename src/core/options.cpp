@@ -409,8 +409,7 @@ void ModelOptions::validate() const {
                    Message{N_("val_fraction must be a number between %s and %s, and above 0 for a holdout "
                               "evaluation."),
                            {number_arg(E::kMinFraction), number_arg(E::kMaxFraction)}});
-    if (!number_within(evaluation.test_fraction, E::kMinFraction, E::kMaxFraction))
-        number_out_of_range("test_fraction", E::kMinFraction, E::kMaxFraction);
+    require_number_within("test_fraction", evaluation.test_fraction, E::kMinFraction, E::kMaxFraction);
     if (!(evaluation.holdout_fraction + evaluation.test_fraction < 1.0))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"val_fraction\""), {}},
@@ -418,22 +417,14 @@ void ModelOptions::validate() const {
     if (!folds_within(evaluation.folds)) folds_out_of_range("cv_folds");
     if (!integer_within(evaluation.seed, 0, E::kMaxSeed)) seed_out_of_range();
     if (!folds_within(gate_folds)) folds_out_of_range("gate_folds");
-    if (!positive_at_most(target_precision, kMaxTargetPrecision))
-        positive_out_of_range("target_precision", kMaxTargetPrecision);
-    if (!number_within(threshold_floor, kMinThresholdFloor, kMaxThresholdFloor))
-        number_out_of_range("threshold_floor", kMinThresholdFloor, kMaxThresholdFloor);
-    if (!number_within(min_coverage, kMinCoverage, kMaxCoverage))
-        number_out_of_range("min_coverage", kMinCoverage, kMaxCoverage);
-    if (!number_within(evidence_quantile, kMinQuantile, kMaxQuantile))
-        number_out_of_range("evidence_quantile", kMinQuantile, kMaxQuantile);
-    if (!number_within(unknown_word_quantile, kMinQuantile, kMaxQuantile))
-        number_out_of_range("unknown_word_quantile", kMinQuantile, kMaxQuantile);
-    if (!integer_within(min_threshold_rows, kMinEvidenceRows, kMaxEvidenceRows))
-        integer_out_of_range("min_threshold_rows", kMinEvidenceRows, kMaxEvidenceRows);
-    if (!integer_within(min_intent_rows, kMinEvidenceRows, kMaxEvidenceRows))
-        integer_out_of_range("min_intent_rows", kMinEvidenceRows, kMaxEvidenceRows);
-    if (!integer_within(max_misclassified, kMinMisclassified, kMaxMisclassified))
-        integer_out_of_range("max_misclassified", kMinMisclassified, kMaxMisclassified);
+    require_positive_at_most("target_precision", target_precision, kMaxTargetPrecision);
+    require_number_within("threshold_floor", threshold_floor, kMinThresholdFloor, kMaxThresholdFloor);
+    require_number_within("min_coverage", min_coverage, kMinCoverage, kMaxCoverage);
+    require_number_within("evidence_quantile", evidence_quantile, kMinQuantile, kMaxQuantile);
+    require_number_within("unknown_word_quantile", unknown_word_quantile, kMinQuantile, kMaxQuantile);
+    require_integer_within("min_threshold_rows", min_threshold_rows, kMinEvidenceRows, kMaxEvidenceRows);
+    require_integer_within("min_intent_rows", min_intent_rows, kMinEvidenceRows, kMaxEvidenceRows);
+    require_integer_within("max_misclassified", max_misclassified, kMinMisclassified, kMaxMisclassified);
     if (!plausible_label(out_of_scope_intent))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"out_of_scope_intent\""), {}},
@@ -452,20 +443,17 @@ void ModelOptions::validate() const {
         throw Error(
             ErrorKind::InvalidArgument, Message{N_("invalid value for training option \"recall_label\""), {}},
             N_("recall_label cannot be the out-of-scope label: out-of-scope answers are never served."));
-    if (!positive_at_most(recall_target, kMaxRecallTarget))
-        positive_out_of_range("recall_target", kMaxRecallTarget);
-    if (!integer_within(min_gate_rows, kMinGateRows, kMaxGateRows))
-        integer_out_of_range("min_gate_rows", kMinGateRows, kMaxGateRows);
+    require_positive_at_most("recall_target", recall_target, kMaxRecallTarget);
+    require_integer_within("min_gate_rows", min_gate_rows, kMinGateRows, kMaxGateRows);
     // subword_vectors' object: a weight given (0: chosen out of fold) and
     // the texts without a label; SubwordVectors::validate() checks the rest.
-    if (subword_weight != 0 && !positive_at_most(subword_weight, kMaxSubwordWeight))
-        positive_out_of_range("subword_vectors", "subword_vectors.weight", kMaxSubwordWeight);
-    if (!integer_within(subword_unlabelled_rows, kMinUnlabelled, kMaxUnlabelledRows))
-        integer_out_of_range("subword_vectors", "subword_vectors.unlabelled_rows", kMinUnlabelled,
-                             kMaxUnlabelledRows);
-    if (!integer_within(subword_unlabelled_bytes, kMinUnlabelled, kMaxUnlabelledBytes))
-        integer_out_of_range("subword_vectors", "subword_vectors.unlabelled_bytes", kMinUnlabelled,
-                             kMaxUnlabelledBytes);
+    if (subword_weight != 0)
+        require_positive_at_most("subword_vectors", "subword_vectors.weight", subword_weight,
+                                 kMaxSubwordWeight);
+    require_integer_within("subword_vectors", "subword_vectors.unlabelled_rows", subword_unlabelled_rows,
+                           kMinUnlabelled, kMaxUnlabelledRows);
+    require_integer_within("subword_vectors", "subword_vectors.unlabelled_bytes", subword_unlabelled_bytes,
+                           kMinUnlabelled, kMaxUnlabelledBytes);
     if (subword_vectors) {
         if (subword.min_n > subword.max_n)
             throw Error(ErrorKind::InvalidArgument,
@@ -479,9 +467,8 @@ void ModelOptions::validate() const {
                                 std::to_string(SubwordVectors::kMaxTableFloats * sizeof(float) >> 20)}});
         SubwordVectors::validate(subword); // the rest is checked when parsed
     }
-    if (!positive_at_most(typo_weight, kMaxTypoWeight)) positive_out_of_range("typo_weight", kMaxTypoWeight);
-    if (!integer_within(typo_variants, kMinTypoVariants, kMaxTypoVariants))
-        integer_out_of_range("typo_variants", kMinTypoVariants, kMaxTypoVariants);
+    require_positive_at_most("typo_weight", typo_weight, kMaxTypoWeight);
+    require_integer_within("typo_variants", typo_variants, kMinTypoVariants, kMaxTypoVariants);
 }
 
 std::string ModelOptions::to_json() const {
