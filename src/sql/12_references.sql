@@ -19,6 +19,50 @@
 -- to a row that does not exist is no longer refused by the table: the
 -- extension's functions check what they write.
 
+-- The references, once. Each row: a referring table's column that holds the
+-- id of a referenced table's row, and what deleting that row does to the
+-- referring rows ('cascade': they go; 'set null': they keep their figures
+-- and lose the reference). A row refers when its column is not null (the
+-- cascading columns are all NOT NULL). The three jobs below read this list
+-- and name no table: deleting (_pg_intent_references_gone()), the TRUNCATE
+-- refusal (the same function) and the id-change refusal
+-- (_pg_intent_refuse_key_change()). A table that refers to one of these is
+-- added here, and nowhere else: test/sql/references_list.sql fails for a
+-- column named like a reference that is neither listed nor declared no
+-- reference there. The order is the order of the messages, and of the
+-- deletions.
+--
+-- ai_training_data: its corrections, review actions and training records
+-- (ai_training_run_rows) go with it; shadow predictions keep their figures
+-- and lose the reference. The training records go because they are read by
+-- id only: the deploy gate takes a row the active model trained on for no
+-- fresh evidence, and the review queue judges a row by its out-of-fold
+-- prediction. Left behind, they passed to a new row inserted with the
+-- deleted row's id (a role allowed to insert ids chooses them), which then
+-- counted as trained on. The run keeps its counts and metrics.
+-- ai_training_runs: its per-row records go with it; models and deployments
+-- keep their history and lose the reference.
+-- ai_intent_models: its deployments go with it; a deployment that replaced
+-- it loses the reference.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_references()
+RETURNS TABLE (referenced text, referring text, referring_column text, on_delete text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    VALUES ('ai_training_data', 'ai_intent_corrections', 'training_data_id', 'cascade'),
+           ('ai_training_data', 'ai_review_actions', 'training_data_id', 'cascade'),
+           ('ai_training_data', 'ai_training_run_rows', 'training_data_id', 'cascade'),
+           ('ai_training_data', 'ai_shadow_predictions', 'training_data_id', 'set null'),
+           ('ai_training_runs', 'ai_training_run_rows', 'run_id', 'cascade'),
+           ('ai_training_runs', 'ai_classifier_run_rows', 'run_id', 'cascade'),
+           ('ai_training_runs', 'ai_intent_models', 'run_id', 'set null'),
+           ('ai_training_runs', 'ai_model_deployments', 'run_id', 'set null'),
+           ('ai_intent_models', 'ai_model_deployments', 'model_id', 'cascade'),
+           ('ai_intent_models', 'ai_model_deployments', 'previous_model_id', 'set null')
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_references() IS
+    'Internal: the references between the extension''s tables, kept by triggers instead of foreign keys (src/sql/12_references.sql), in the order of their messages: the referenced table (by its id), the referring table and column, and what deleting the referenced row does (cascade or set null).';
+
 -- The refusal of a TRUNCATE that would leave references behind.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_refuse_truncate(p_table text, p_referring text[])
 RETURNS void
@@ -38,99 +82,55 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_refuse_truncate(text, text[]) IS
     'Internal: raises 0A000 when a truncated table of the extension is still referred to by rows of the listed tables.';
 
--- ai_training_data: its corrections, review actions and training records
--- (ai_training_run_rows) go with it; shadow predictions keep their figures
--- and lose the reference. The training records go because they are read by
--- id only: the deploy gate takes a row the active model trained on for no
--- fresh evidence, and the review queue judges a row by its out-of-fold
--- prediction. Left behind, they passed to a new row inserted with the
--- deleted row's id (a role allowed to insert ids chooses them), which then
--- counted as trained on. The run keeps its counts and metrics.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_data_gone()
+-- What deleting rows of a referenced table does to the rows that refer to
+-- them, one statement per reference of the list for the whole DELETE (the
+-- deleted rows are the transition table gone); and a TRUNCATE refused while
+-- any row refers to the table, naming the referring tables in the list's
+-- order.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_references_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
+DECLARE
+    r record;
+    v_refers boolean;
+    v_referring text[] := '{}';
 BEGIN
+    FOR r IN
+        SELECT x.referring, x.referring_column, x.on_delete
+          FROM intent_internal._pg_intent_references() WITH ORDINALITY AS x (referenced, referring, referring_column, on_delete, position)
+         WHERE x.referenced OPERATOR(pg_catalog.=) TG_TABLE_NAME::text
+         ORDER BY x.position
+    LOOP
+        IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+            IF r.referring OPERATOR(pg_catalog.<>) ALL (v_referring) THEN
+                EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %I.%I AS t WHERE t.%I IS NOT NULL)',
+                                          TG_TABLE_SCHEMA, r.referring, r.referring_column)
+                   INTO v_refers;
+                IF v_refers THEN
+                    v_referring := v_referring OPERATOR(pg_catalog.||) r.referring;
+                END IF;
+            END IF;
+        ELSE
+            CASE r.on_delete
+            WHEN 'cascade' THEN
+                EXECUTE pg_catalog.format('DELETE FROM %I.%I AS t USING gone AS g WHERE t.%I OPERATOR(pg_catalog.=) g.id',
+                                          TG_TABLE_SCHEMA, r.referring, r.referring_column);
+            WHEN 'set null' THEN
+                EXECUTE pg_catalog.format('UPDATE %I.%I AS t SET %I = NULL FROM gone AS g WHERE t.%I OPERATOR(pg_catalog.=) g.id',
+                                          TG_TABLE_SCHEMA, r.referring, r.referring_column, r.referring_column);
+            END CASE;
+        END IF;
+    END LOOP;
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        PERFORM intent_internal._pg_intent_refuse_truncate('ai_training_data', ARRAY(
-            SELECT t FROM (VALUES ('ai_intent_corrections', EXISTS (SELECT FROM @extschema@.ai_intent_corrections)),
-                                  ('ai_review_actions', EXISTS (SELECT FROM @extschema@.ai_review_actions)),
-                                  ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
-                                  ('ai_shadow_predictions', EXISTS (SELECT FROM @extschema@.ai_shadow_predictions AS s
-                                                                     WHERE s.training_data_id IS NOT NULL))) AS v(t, refers)
-             WHERE v.refers));
-    ELSE
-        DELETE FROM @extschema@.ai_intent_corrections AS c
-         USING gone AS g WHERE c.training_data_id OPERATOR(pg_catalog.=) g.id;
-        DELETE FROM @extschema@.ai_review_actions AS a
-         USING gone AS g WHERE a.training_data_id OPERATOR(pg_catalog.=) g.id;
-        DELETE FROM @extschema@.ai_training_run_rows AS rr
-         USING gone AS g WHERE rr.training_data_id OPERATOR(pg_catalog.=) g.id;
-        UPDATE @extschema@.ai_shadow_predictions AS s SET training_data_id = NULL
-          FROM gone AS g WHERE s.training_data_id OPERATOR(pg_catalog.=) g.id;
+        PERFORM intent_internal._pg_intent_refuse_truncate(TG_TABLE_NAME, v_referring);
     END IF;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_training_data_gone() IS
-    'Internal trigger: removes the corrections, review actions and training records (ai_training_run_rows) of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
-
--- ai_training_runs: its per-row records go with it; models and deployments
--- keep their history and lose the reference.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_runs_gone()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
-AS $$
-BEGIN
-    IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        PERFORM intent_internal._pg_intent_refuse_truncate('ai_training_runs', ARRAY(
-            SELECT t FROM (VALUES ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
-                                  ('ai_classifier_run_rows', EXISTS (SELECT FROM @extschema@.ai_classifier_run_rows)),
-                                  ('ai_intent_models', EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
-                                                                WHERE m.run_id IS NOT NULL)),
-                                  ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
-                                                                    WHERE d.run_id IS NOT NULL))) AS v(t, refers)
-             WHERE v.refers));
-    ELSE
-        DELETE FROM @extschema@.ai_training_run_rows AS rr
-         USING gone AS g WHERE rr.run_id OPERATOR(pg_catalog.=) g.id;
-        DELETE FROM @extschema@.ai_classifier_run_rows AS rr
-         USING gone AS g WHERE rr.run_id OPERATOR(pg_catalog.=) g.id;
-        UPDATE @extschema@.ai_intent_models AS m SET run_id = NULL
-          FROM gone AS g WHERE m.run_id OPERATOR(pg_catalog.=) g.id;
-        UPDATE @extschema@.ai_model_deployments AS d SET run_id = NULL
-          FROM gone AS g WHERE d.run_id OPERATOR(pg_catalog.=) g.id;
-    END IF;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION intent_internal._pg_intent_training_runs_gone() IS
-    'Internal trigger: removes the ai_training_run_rows and ai_classifier_run_rows of deleted runs and clears models'' and deployments'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
-
--- ai_intent_models: its deployments go with it; a deployment that replaced
--- it loses the reference.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_intent_models_gone()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
-AS $$
-BEGIN
-    IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        PERFORM intent_internal._pg_intent_refuse_truncate('ai_intent_models', ARRAY(
-            SELECT 'ai_model_deployments' WHERE EXISTS (SELECT FROM @extschema@.ai_model_deployments)));
-    ELSE
-        DELETE FROM @extschema@.ai_model_deployments AS d
-         USING gone AS g WHERE d.model_id OPERATOR(pg_catalog.=) g.id;
-        UPDATE @extschema@.ai_model_deployments AS d SET previous_model_id = NULL
-          FROM gone AS g WHERE d.previous_model_id OPERATOR(pg_catalog.=) g.id;
-    END IF;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION intent_internal._pg_intent_intent_models_gone() IS
-    'Internal trigger: removes the deployments of deleted models and clears the previous-model reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
+COMMENT ON FUNCTION intent_internal._pg_intent_references_gone() IS
+    'Internal trigger: for the deleted rows of a table that others refer to, removes the referring rows or clears their reference, as _pg_intent_references() lists; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- Changing the id of a row that other rows refer to is refused, as the
 -- foreign keys' ON UPDATE NO ACTION refused it in 0.1.0: the referring rows
@@ -138,44 +138,32 @@ COMMENT ON FUNCTION intent_internal._pg_intent_intent_models_gone() IS
 -- what it trained on its row, so that the deploy gate would take a row the
 -- active model trained on for fresh evidence). An id nothing refers to may
 -- change. As the owner, like a foreign-key check: the referring rows count
--- whatever the updating role may read.
+-- whatever the updating role may read. The first referring table of the
+-- list is named.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_refuse_key_change()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
+    r record;
+    v_refers boolean;
     v_referring text;
 BEGIN
-    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'ai_training_data' THEN
-        SELECT v.t INTO v_referring
-          FROM (VALUES ('ai_intent_corrections', EXISTS (SELECT FROM @extschema@.ai_intent_corrections AS c
-                                                         WHERE c.training_data_id OPERATOR(pg_catalog.=) OLD.id)),
-                       ('ai_review_actions', EXISTS (SELECT FROM @extschema@.ai_review_actions AS a
-                                                     WHERE a.training_data_id OPERATOR(pg_catalog.=) OLD.id)),
-                       ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows AS rr
-                                                        WHERE rr.training_data_id OPERATOR(pg_catalog.=) OLD.id)),
-                       ('ai_shadow_predictions', EXISTS (SELECT FROM @extschema@.ai_shadow_predictions AS s
-                                                         WHERE s.training_data_id OPERATOR(pg_catalog.=) OLD.id))) AS v(t, refers)
-         WHERE v.refers LIMIT 1;
-    ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'ai_training_runs' THEN
-        SELECT v.t INTO v_referring
-          FROM (VALUES ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows AS rr
-                                                        WHERE rr.run_id OPERATOR(pg_catalog.=) OLD.id)),
-                       ('ai_classifier_run_rows', EXISTS (SELECT FROM @extschema@.ai_classifier_run_rows AS rr
-                                                          WHERE rr.run_id OPERATOR(pg_catalog.=) OLD.id)),
-                       ('ai_intent_models', EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
-                                                    WHERE m.run_id OPERATOR(pg_catalog.=) OLD.id)),
-                       ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
-                                                        WHERE d.run_id OPERATOR(pg_catalog.=) OLD.id))) AS v(t, refers)
-         WHERE v.refers LIMIT 1;
-    ELSE -- ai_intent_models
-        SELECT v.t INTO v_referring
-          FROM (VALUES ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
-                                                        WHERE d.model_id OPERATOR(pg_catalog.=) OLD.id
-                                                           OR d.previous_model_id OPERATOR(pg_catalog.=) OLD.id))) AS v(t, refers)
-         WHERE v.refers LIMIT 1;
-    END IF;
+    FOR r IN
+        SELECT x.referring, x.referring_column
+          FROM intent_internal._pg_intent_references() WITH ORDINALITY AS x (referenced, referring, referring_column, on_delete, position)
+         WHERE x.referenced OPERATOR(pg_catalog.=) TG_TABLE_NAME::text
+         ORDER BY x.position
+    LOOP
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %I.%I AS t WHERE t.%I OPERATOR(pg_catalog.=) $1)',
+                                  TG_TABLE_SCHEMA, r.referring, r.referring_column)
+           INTO v_refers USING OLD.id;
+        IF v_refers THEN
+            v_referring := r.referring;
+            EXIT;
+        END IF;
+    END LOOP;
     IF v_referring IS NOT NULL THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot change the id of a row of %s while %s refers to it', TG_TABLE_NAME, v_referring),
                    ERRCODE = 'foreign_key_violation',
@@ -186,26 +174,28 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_refuse_key_change() IS
-    'Internal trigger: refuses (23503) changing the id of an ai_training_data, ai_training_runs or ai_intent_models row that other rows of the extension refer to (what ON UPDATE NO ACTION foreign keys did before 0.2.0).';
+    'Internal trigger: refuses (23503) changing the id of a row that other rows of the extension refer to, as _pg_intent_references() lists (what ON UPDATE NO ACTION foreign keys did before 0.2.0).';
 
+-- The triggers of each referenced table of the list (test/sql/references.sql
+-- checks that every one has them).
 CREATE OR REPLACE TRIGGER ai_training_data_gone
     AFTER DELETE ON @extschema@.ai_training_data REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_training_data_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_references_gone();
 CREATE OR REPLACE TRIGGER ai_training_data_truncated
     AFTER TRUNCATE ON @extschema@.ai_training_data
-    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_training_data_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_references_gone();
 CREATE OR REPLACE TRIGGER ai_training_runs_gone
     AFTER DELETE ON @extschema@.ai_training_runs REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_training_runs_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_references_gone();
 CREATE OR REPLACE TRIGGER ai_training_runs_truncated
     AFTER TRUNCATE ON @extschema@.ai_training_runs
-    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_training_runs_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_references_gone();
 CREATE OR REPLACE TRIGGER ai_intent_models_gone
     AFTER DELETE ON @extschema@.ai_intent_models REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_intent_models_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_references_gone();
 CREATE OR REPLACE TRIGGER ai_intent_models_truncated
     AFTER TRUNCATE ON @extschema@.ai_intent_models
-    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_intent_models_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_references_gone();
 CREATE OR REPLACE TRIGGER ai_training_data_key_change
     BEFORE UPDATE OF id ON @extschema@.ai_training_data
     FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)

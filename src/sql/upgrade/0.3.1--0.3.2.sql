@@ -359,6 +359,25 @@ BEGIN
 END
 $move_internal$;
 
+-- ---- Issue 33 ("one rule, one place"): the references between the
+-- ---- extension's tables are one list (src/sql/12_references.sql).
+-- One function deletes, unlinks and refuses a TRUNCATE for every referenced
+-- table, reading _pg_intent_references(); 0.3.1's function of each table
+-- goes. Its triggers go first, since they call it: the code pieces that
+-- follow create them again, of the same names, calling the new function, as
+-- a fresh install has them. Nothing else changes for them: CREATE OR REPLACE
+-- TRIGGER, which every update ran on them, also put them back in the
+-- ordinary mode.
+DROP TRIGGER IF EXISTS ai_training_data_gone ON @extschema@.ai_training_data;
+DROP TRIGGER IF EXISTS ai_training_data_truncated ON @extschema@.ai_training_data;
+DROP TRIGGER IF EXISTS ai_training_runs_gone ON @extschema@.ai_training_runs;
+DROP TRIGGER IF EXISTS ai_training_runs_truncated ON @extschema@.ai_training_runs;
+DROP TRIGGER IF EXISTS ai_intent_models_gone ON @extschema@.ai_intent_models;
+DROP TRIGGER IF EXISTS ai_intent_models_truncated ON @extschema@.ai_intent_models;
+DROP FUNCTION IF EXISTS intent_internal._pg_intent_training_data_gone();
+DROP FUNCTION IF EXISTS intent_internal._pg_intent_training_runs_gone();
+DROP FUNCTION IF EXISTS intent_internal._pg_intent_intent_models_gone();
+
 -- ---- Issue 33, point 1: one back-off for every classifier. intent's
 -- ---- failed scheduled attempts move from ai_retrain_backoff_seq (0.2.1)
 -- ---- into ai_classifier_retrain_failures, where every classifier's are
