@@ -176,8 +176,8 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_refuse_key_change() IS
     'Internal trigger: refuses (23503) changing the id of a row that other rows of the extension refer to, as _pg_intent_references() lists (what ON UPDATE NO ACTION foreign keys did before 0.2.0).';
 
--- The triggers of each referenced table of the list (test/sql/references.sql
--- checks that every one has them).
+-- The triggers of each referenced table of the list
+-- (test/sql/references_list.sql checks that every one has them).
 CREATE OR REPLACE TRIGGER ai_training_data_gone
     AFTER DELETE ON @extschema@.ai_training_data REFERENCING OLD TABLE AS gone
     FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_references_gone();

@@ -145,9 +145,11 @@ expect_eq "$(rows | tr ' ' '\n' | grep -vxE "$(rows_new_tables)" | tr '\n' ' ' |
     "every row of every extension table is kept"
 expect_eq "$(answer)" "$before_answer" "the classifier's model answers as before"
 expect_eq "$(helpers)" "false false false" "the update revoked the helpers that name the source"
-# (but the one the update drops: 0.3.1's reader of intent's back-off
-# sequence, which goes with the sequence: one back-off, issue 33 point 1)
-DROPPED="'_pg_intent_retrain_failed_at'"
+# (but those the update drops: 0.3.1's reader of intent's back-off
+# sequence, which goes with the sequence: one back-off, issue 33 point 1;
+# and the DELETE/TRUNCATE trigger function of each referenced table, which
+# the one that reads the list of references replaces, src/sql/12_references.sql)
+DROPPED="'_pg_intent_retrain_failed_at', '_pg_intent_training_data_gone', '_pg_intent_training_runs_gone', '_pg_intent_intent_models_gone'"
 expect_eq "$(q $DB "SELECT count(*), count(*) FILTER (WHERE p.pronamespace = 'intent_internal'::regnamespace
                                                       AND p.proname = b.proname
                                                       AND coalesce(b.proacl, '{}') <@ coalesce(p.proacl, '{}'))
