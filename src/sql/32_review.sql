@@ -51,19 +51,25 @@ BEGIN
                    ERRCODE = 'null_value_not_allowed',
                   HINT = intent_internal._pg_intent_error_words('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
-    -- This check and the approval's label check below are the CHECK
-    -- constraints of ai_review_actions (which hold every writer of the
-    -- table to them, 23514), made first for a clearer error.
-    -- A reason is blank when it holds nothing but whitespace of any kind
-    -- (0.3.1 trimmed spaces only: a reason of tabs and newlines rejected the
-    -- row, and the audit trail kept the whitespace as its reason).
-    IF p_action = 'reject' AND p_reason !~ '[^[:space:]]' THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_reason": a rejection needs a reason'),
-                   ERRCODE = 'invalid_parameter_value',
-                  HINT = intent_internal._pg_intent_error_words('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
+    -- A text of more than 64 kB cannot be 1024 bytes once trimmed but for
+    -- absurd padding: it skips the blank check and the trim, whose regular
+    -- expressions hold 4 bytes for every character of their text, and is
+    -- refused as too long below.
+    IF octet_length(p_reason) <= 65536 THEN
+        -- This check and the approval's label check below are the CHECK
+        -- constraints of ai_review_actions (which hold every writer of the
+        -- table to them, 23514), made first for a clearer error.
+        -- A reason is blank when it holds nothing but whitespace of any kind
+        -- (0.3.1 trimmed spaces only: a reason of tabs and newlines rejected the
+        -- row, and the audit trail kept the whitespace as its reason).
+        IF p_action = 'reject' AND p_reason !~ '[^[:space:]]' THEN
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_reason": a rejection needs a reason'),
+                       ERRCODE = 'invalid_parameter_value',
+                      HINT = intent_internal._pg_intent_error_words('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
+        END IF;
+        -- an approval's notes are optional: blank ones are recorded as none
+        p_reason := nullif(regexp_replace(p_reason, '^[[:space:]]+|[[:space:]]+$', '', 'g'), '');
     END IF;
-    -- an approval's notes are optional: blank ones are recorded as none
-    p_reason := nullif(regexp_replace(p_reason, '^[[:space:]]+|[[:space:]]+$', '', 'g'), '');
     -- The reason (a rejection's) or note (an approval's) is recorded once for
     -- every row of the call, so it is bounded: one call of 10,000 ids must
     -- not write 10,000 copies of whatever its caller sends.
@@ -165,7 +171,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_review(uuid[], text, text, uuid) IS
-    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL, at most 10000 and none of them NULL: 22004, 22023, 22004; a rejection needs a reason: 22004, 22023; a reason or note of at most 1024 bytes once trimmed: 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
+    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL, at most 10000 and none of them NULL: 22004, 22023, 22004; a rejection needs a reason: 22004, 22023; a reason or note of at most 1024 bytes once trimmed, and 64 kB as sent: 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
 -- One row's review, for approve_training_sample() and
 -- reject_training_sample(): _pg_intent_review() on that row, with a NULL id

@@ -81,6 +81,13 @@ SELECT pg_temp.try(format('SELECT reject_training_samples(ARRAY[%L]::uuid[], %L)
 SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', repeat('x', 1025))) AS long_reason_one;
 SELECT pg_temp.try(format('SELECT approve_training_samples(ARRAY[%L]::uuid[], NULL, %L)', :'one', repeat('x', 1025))) AS long_notes;
 SELECT pg_temp.try(format('SELECT approve_training_sample(%L, NULL, %L)', :'one', repeat('x', 1025))) AS long_notes_one;
+-- Over 64 kB a text is refused before its whitespace is trimmed: the
+-- trimming's regular expressions take 4 bytes a character, and for a text of
+-- 270 million characters asked PostgreSQL for more than 1 GB (XX000 before
+-- 0.3.2). A blank reason that long is too long, not missing.
+SELECT pg_temp.try(format('SELECT reject_training_sample(%L, repeat(''a'', 270000000))', :'one')) AS huge_reason;
+SELECT pg_temp.try(format('SELECT approve_training_samples(ARRAY[%L]::uuid[], NULL, repeat('' '', 70000) || ''x'')', :'one')) AS padded_notes_over_64kb;
+SELECT pg_temp.try(format('SELECT reject_training_sample(%L, repeat('' '', 70000))', :'one')) AS blank_reason_over_64kb;
 SELECT count(*) AS recorded FROM ai_review_actions WHERE octet_length(reason) > 1024;
 BEGIN;
 SELECT reject_training_sample(:'one', '  ' || repeat('ñ', 512) || E'\n') ->> 'dataset_status' AS longest_reason;
