@@ -461,8 +461,8 @@ void ModelOptions::validate() const {
                         N_("subword_vectors.min_n must not be above subword_vectors.max_n."));
         if ((size_t{subword.buckets} + 2) * subword.dim > SubwordVectors::kMaxTableFloats)
             bad_option("subword_vectors",
-                       Message{N_("subword_vectors.buckets times subword_vectors.dim must be below %s (the "
-                                  "table holds at most %s MiB)."),
+                       Message{N_("(subword_vectors.buckets + 2) times subword_vectors.dim must be at most %s "
+                                  "(the table holds at most %s MiB)."),
                                {std::to_string(SubwordVectors::kMaxTableFloats),
                                 std::to_string(SubwordVectors::kMaxTableFloats * sizeof(float) >> 20)}});
         SubwordVectors::validate(subword); // the rest is checked when parsed

@@ -81,6 +81,18 @@ SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"subword_vectors
 SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"subword_vectors": {"size": 8}}')$$) AS unknown_setting;
 SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"subword_vectors": {"dim": 256, "buckets": 4194304}}')$$) AS table_too_large;
 SELECT pg_temp.try($$SELECT intent_training_options('{"subword_vectors": {"min_n": 6, "max_n": 3}}')$$) AS min_above_max;
+-- The table's limit is (buckets + 2) x dim: 65534 buckets of 256 fill it
+-- exactly; 65535 do not fit, though 65535 x 256 is below the limit, and the
+-- detail says which product counts.
+SELECT pg_temp.try($$SELECT intent_training_options('{"subword_vectors": {"dim": 256, "buckets": 65534}}')$$) AS table_full;
+DO $$
+DECLARE d text;
+BEGIN
+    PERFORM intent_training_options('{"subword_vectors": {"dim": 256, "buckets": 65535}}');
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+    RAISE WARNING '%: %', SQLSTATE, d;
+END $$;
 -- In Spanish too.
 SET pg_intent.language = 'es';
 SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"subword_vectors": {"weight": 0}}')$$) AS weight_zero_es;
