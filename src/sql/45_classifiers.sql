@@ -29,7 +29,10 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_name, p_source, p_text_column and p_label_column must not be null'),
                    ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
+    -- The length first: a name is at most 63 bytes, and the regular
+    -- expression holds 4 bytes for every character of its text (more than
+    -- 268,435,455 characters fail to allocate, XX000).
+    IF octet_length(p_name) > 63 OR p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier name "%s"', p_name),
                    ERRCODE = 'invalid_parameter_value',
                   DETAIL = intent_internal._pg_intent_error_words('A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.');

@@ -91,6 +91,10 @@ SELECT pg_temp.try($$SELECT predict_label('a"b''c', 'x')$$);
 SELECT pg_temp.try($$SELECT predict_label('', 'x')$$);
 SELECT pg_temp.try($$SELECT create_classifier('x.y', 'ai_training_data', 'user_message', 'detected_intent')$$);
 SELECT pg_temp.try($$SELECT create_classifier('Ñandú', 'ai_training_data', 'user_message', 'detected_intent')$$);
+-- A name of 270 million characters is refused by its length before the
+-- name's regular expression, which would need 4 bytes a character (over
+-- the 1 GB an allocation may take).
+SELECT left(pg_temp.try($$SELECT create_classifier(repeat('a', 270000000), 'ai_training_data', 'user_message', 'detected_intent')$$), 40) AS huge_name;
 SELECT pg_temp.try($$SELECT create_classifier('c1', 'ai_training_data"; DROP TABLE x; --', 'user_message', 'detected_intent')$$);
 SELECT pg_temp.try($$SELECT create_classifier('c1', 'ai_training_data', 'no"such', 'detected_intent')$$);
 SELECT pg_temp.try($$SELECT predict_label('intent', 'hola', repeat('p', 100000))$$);
