@@ -44,9 +44,8 @@ VALUES
     ('is_valid_intent_name(text)', 'boolean', 'immutable', 's', NULL, NULL, ARRAY['p_name']::text[], true, NULL, false, NULL, false, NULL, NULL, true),
     -- The trimming of a label a caller passes (0.3.2): called as the caller
     -- by record_interaction() and submit_intent_correction(), both open to
-    -- PUBLIC, so open to PUBLIC too; in C (src/pg/normalize.cpp: the bytes
-    -- trimmed in bounded memory, whatever the text holds), no search_path.
-    ('normalize_intent_name(text)', 'text', 'immutable', 's', true, 'NULL for NULL', ARRAY['p_name']::text[], true, NULL, false, NULL, false, NULL, 'c', false),
+    -- PUBLIC, so open to PUBLIC too; a SQL-standard body, as the label rule.
+    ('normalize_intent_name(text)', 'text', 'immutable', 's', NULL, NULL, ARRAY['p_name']::text[], true, NULL, false, NULL, false, NULL, NULL, true),
     ('get_training_dataset(integer, boolean, integer)', 'setof record', 'stable', 's', false, 'NULL arguments get a proper error', ARRAY['p_min_confidence', 'p_only_reviewed', 'p_limit', 'id', 'user_message', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response_source', 'category', 'created_at']::text[], false, '0.2.1: it reads through internal functions; grant_intent_access(role, ''export'') grants it', false, 'callers need table privileges, so row-level security applies', false, NULL, NULL, false),
     ('train_intent_model(text, text, jsonb)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_run_name', 'p_run_type', 'p_options']::text[], false, 'a DBA grants EXECUTE', false, 'runs as its caller: it checks the caller''s privileges, then switches to the owner', false, NULL, 'c', false),
     ('deploy_intent_model(bigint)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_model_id']::text[], false, 'a DBA grants EXECUTE', true, NULL, true, NULL, NULL, false),

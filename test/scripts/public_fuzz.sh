@@ -462,11 +462,10 @@ awk -v calls="$TEST_TMP/calls" -v documented="$documented" -v canary="$CANARY" -
 echo "calls: $(wc -l <"$TEST_TMP/calls"); SQLSTATEs: $(sort "$TEST_TMP/states" | uniq -c | sort -rn | awk '{printf "%s %s, ", $2, $1}')"
 # Peak memory: what the call added to the backend's resident memory at its
 # peak, against 64 MB plus 8 times its input. What a call takes of a text is
-# copies of it: detoasted, passed on, returned (about twice for
-# normalize_intent_name(), which took 13 times as btrim() of the text; the
-# review functions took 7 for a 100 MB reason or note before they refused one
-# over 64 kB ahead of their regular expressions, which work on 4-byte
-# characters).
+# copies of it: detoasted, passed on, returned (about 5 times for
+# normalize_intent_name(), which took 13 before it trimmed bytes; the review
+# functions took 7 for a 100 MB reason or note before they refused one over
+# 64 kB ahead of their regular expressions, which work on 4-byte characters).
 awk -v calls="$TEST_TMP/calls" '
     BEGIN { FS = "\t"; while ((getline l < calls) > 0) { split(l, f, "\t"); size[f[1]] = f[5]; what[f[1]] = f[2] " with " f[4] } FS = " " }
     $1 == "B" { before[$2] = $3 }
