@@ -17,15 +17,25 @@
 CREATE OR REPLACE FUNCTION @extschema@.normalize_intent_name(p_name text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
--- Trimmed as bytes: btrim(text) in a multibyte database first builds a
--- pointer and a length for every character of its argument (12 bytes each),
--- so anon's record_interaction() with a 100 MB label took the backend to
--- 1.35 GB. The six characters are ASCII, and in every server encoding an
--- ASCII byte is only ever that character, so trimming the bytes trims the
--- same characters, in 4 copies of the text at most (public_fuzz.sh).
-RETURN pg_catalog.convert_from(
-    pg_catalog.btrim(pg_catalog.convert_to(p_name, pg_catalog.getdatabaseencoding()), pg_catalog.decode('20090a0b0c0d', 'hex')),
-    pg_catalog.getdatabaseencoding());
+-- Up to 64 kB, btrim() of the text: it takes any bytes PostgreSQL stores,
+-- also those it never validated (COPY ... WITH (ENCODING 'SQL_ASCII') into a
+-- UTF8 database), which a view trimming a classifier's labels reads. Beyond
+-- that, btrim() of the bytes: btrim(text) in a multibyte database first
+-- builds a pointer and a length for every character (12 bytes each), which
+-- for a 100 MB label is 1.2 GB, while the bytes take 4 copies of the text at
+-- most (public_fuzz.sh); convert_to() and convert_from() validate the
+-- encoding, so such a text must be valid. The six characters are ASCII, and
+-- in every server encoding an ASCII byte is only ever that character, so
+-- both trim the same characters. SQL, not C: sessions that loaded an older
+-- library keep running record_interaction() and submit_intent_correction()
+-- after ALTER EXTENSION UPDATE (docs/install.md), and would not find a new
+-- C symbol in it.
+RETURN CASE WHEN pg_catalog.octet_length(p_name) OPERATOR(pg_catalog.<=) 65536
+            THEN pg_catalog.btrim(p_name, E' \t\n\013\f\r')
+            ELSE pg_catalog.convert_from(
+                     pg_catalog.btrim(pg_catalog.convert_to(p_name, pg_catalog.getdatabaseencoding()), pg_catalog.decode('20090a0b0c0d', 'hex')),
+                     pg_catalog.getdatabaseencoding())
+       END;
 COMMENT ON FUNCTION @extschema@.normalize_intent_name(text) IS
     'p_name as record_interaction() and submit_intent_correction() store a label they are passed: trimmed of ASCII whitespace (space, tab, line feed, vertical tab, form feed, carriage return) at both ends; every other character kept. Each then holds it to is_valid_intent_name(). NULL for NULL.';
 
