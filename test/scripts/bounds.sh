@@ -40,6 +40,21 @@ expect_eq "$(session_run s "SELECT (SELECT p.confidence FROM predict_intent('a' 
     "the cut falls on a character boundary"
 expect_eq "$(psql -X -At -d $DB -v VERBOSITY=sqlstate -c "SELECT pg_intent_loaded()" -c "SET pg_intent.max_message_bytes = 10" 2>&1 | tail -1)" "ERROR:  22023" \
     "a limit below 1 kB is refused"
+# An error that quotes an argument (train_intent_model()'s for a p_run_type
+# it does not know, through _pg_intent_error_words()) shows the argument's
+# first kilobyte and reads no more of it. It wrote the whole value out
+# first, which no cancel or statement_timeout could stop.
+echo 5 >"/proc/$pid/clear_refs" # the peak starts again from here
+before=$(hwm)
+shown=$(session_run s "SELECT octet_length(intent_internal._pg_intent_error_words('invalid value: \"%s\"', message)) FROM big;")
+after=$(hwm)
+grown_mb=$(((after - before) / 1024))
+echo "peak RSS of the backend grew by $grown_mb MB quoting the 104 MB message in an error"
+expect_eq "$shown" 1041 "the error quotes the argument's first 1,024 bytes"
+[ "$grown_mb" -lt 16 ] || { echo "FAILED: an error's words read the whole argument ($grown_mb MB)" >&2; exit 1; }
+echo "ok: an error's words read only what they show of an argument"
+expect_eq "$(psql -X -At -d $DB -v VERBOSITY=sqlstate -c "SELECT train_intent_model(NULL, message, '{}') FROM big" 2>&1)" "ERROR:  22023" \
+    "train_intent_model() refuses the 104 MB run type with 22023"
 session_close s
 
 # evaluate_intent_model() runs the caller's query: its
