@@ -23,6 +23,14 @@ SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
 BEGIN
+    -- A zone is at most 255 bytes (PostgreSQL's TZ_STRLEN_MAX): set_config()
+    -- refuses a longer one too, but only after seconds that cancel cannot
+    -- stop, and with the whole value in its message.
+    IF pg_catalog.octet_length(p_zone) OPERATOR(pg_catalog.>) 255 THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "%s": "%s"', 'TimeZone', p_zone),
+                   ERRCODE = 'invalid_parameter_value',
+                   DETAIL = intent_internal._pg_intent_error_words('A time zone has at most 255 bytes.');
+    END IF;
     PERFORM pg_catalog.set_config('TimeZone', p_zone, true);
     IF p_unit OPERATOR(pg_catalog.=) 'hour' THEN
         RETURN pg_catalog.date_trunc(p_unit, p_at) + (p_add OPERATOR(pg_catalog.*) '3600 seconds'::pg_catalog.interval);
@@ -55,6 +63,11 @@ AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.snapshot_time_zone IS DISTINCT FROM OLD.snapshot_time_zone THEN
         BEGIN
+            -- (over 255 bytes: refused before set_config(), as by
+            -- _pg_intent_zone_trunc())
+            IF pg_catalog.octet_length(NEW.snapshot_time_zone) OPERATOR(pg_catalog.>) 255 THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value';
+            END IF;
             PERFORM pg_catalog.set_config('TimeZone', NEW.snapshot_time_zone, true);
         EXCEPTION WHEN invalid_parameter_value THEN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for snapshot_time_zone: "%s"', NEW.snapshot_time_zone),

@@ -148,6 +148,15 @@ SELECT p.period_start = '2026-01-10 05:00+00' AS est_day_whatever_the_abbreviati
 RESET timezone_abbreviations;
 SELECT pg_temp.try($$UPDATE ai_training_policy SET snapshot_time_zone = 'AEST'$$) AS abbreviation_only;
 SELECT pg_temp.try($$INSERT INTO ai_training_policy (snapshot_time_zone) VALUES ('AEST')$$) AS restored_abbreviation;
+-- A zone over 255 bytes (PostgreSQL's limit for one) is refused before
+-- set_config(), which spent seconds on a long one that cancel could not
+-- stop (10 s for 100 MB) and put all of it in its message: 22023, showing
+-- its first kilobyte. One of 255 bytes still reaches set_config().
+SELECT left(e, 5) AS long_zone, octet_length(e) < 1200 AS message_bounded
+  FROM pg_temp.try($$SELECT intent_internal._pg_intent_zone_trunc(repeat('x', 1000000), 'day', now(), 0)$$) AS e;
+SELECT left(e, 5) AS long_policy_zone, octet_length(e) < 1200 AS message_bounded
+  FROM pg_temp.try($$UPDATE ai_training_policy SET snapshot_time_zone = repeat('x', 1000000)$$) AS e;
+SELECT left(pg_temp.try($$SELECT intent_internal._pg_intent_zone_trunc(repeat('x', 255), 'day', now(), 0)$$), 48) AS zone_of_255_bytes;
 SELECT snapshot_time_zone AS zone_kept FROM ai_training_policy;
 UPDATE ai_training_policy SET snapshot_time_zone = DEFAULT;
 SELECT count(*) AS snapshots_unchanged FROM ai_metrics_snapshots;
