@@ -366,11 +366,19 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
     const char *const noun_name = noun == ExplainedNoun::Intent ? "intent" : "label";
     int label = -1; // the predicted one
     if (wanted) {
-        TextRef wanted_text = text_ref(*wanted);
+        const auto &labels = model.labels();
+        // Only as much of the name is read as could match a label: a
+        // character of any server encoding has at most 4 bytes and gives at
+        // least one in UTF-8, so a name longer than 4 bytes per byte of the
+        // longest label names none. A 100 MB name, read whole and copied
+        // into the message, took 1.4 s that cancel could not stop.
+        size_t longest = 0;
+        for (const std::string &l : labels)
+            longest = std::max(longest, l.size());
+        const TextSlice wanted_text = text_prefix(*wanted, 4 * longest + 4);
         std::string storage;
         const std::string_view name = server_to_utf8(wanted_text.data, wanted_text.size, storage);
-        const auto &labels = model.labels();
-        const auto it = std::find(labels.begin(), labels.end(), name);
+        const auto it = wanted_text.truncated ? labels.end() : std::find(labels.begin(), labels.end(), name);
         if (it == labels.end())
             throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                            noun == ExplainedNoun::Intent

@@ -55,6 +55,18 @@ expect_eq "$shown" 1041 "the error quotes the argument's first 1,024 bytes"
 echo "ok: an error's words read only what they show of an argument"
 expect_eq "$(psql -X -At -d $DB -v VERBOSITY=sqlstate -c "SELECT train_intent_model(NULL, message, '{}') FROM big" 2>&1)" "ERROR:  22023" \
     "train_intent_model() refuses the 104 MB run type with 22023"
+# explain_intent()'s p_intent is read only as far as it could name one of
+# the model's intents (it was read whole and copied into the message).
+echo 5 >"/proc/$pid/clear_refs"
+before=$(hwm)
+session_run s "SELECT explain_intent('quiero devolver el pedido', 3, message) FROM big;" >/dev/null
+after=$(hwm)
+grown_mb=$(((after - before) / 1024))
+echo "peak RSS of the backend grew by $grown_mb MB explaining for a 104 MB intent name"
+[ "$grown_mb" -lt 16 ] || { echo "FAILED: explain_intent() read the whole intent name ($grown_mb MB)" >&2; exit 1; }
+echo "ok: explain_intent() reads no more of p_intent than could name an intent"
+expect_eq "$(psql -X -At -d $DB -v VERBOSITY=sqlstate -c "SELECT explain_intent('quiero devolver el pedido', 3, message) FROM big" 2>&1)" "ERROR:  22023" \
+    "explain_intent() refuses the 104 MB intent name with 22023"
 session_close s
 
 # evaluate_intent_model() runs the caller's query: its
