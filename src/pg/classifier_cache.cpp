@@ -31,6 +31,7 @@
 #include "partition_key.h"
 #include "relations.h"
 #include "scan.h"
+#include "text_io.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -259,6 +260,13 @@ std::string printable_name(std::string_view name) {
 }
 
 } // namespace
+
+// (A prefix of kMaxNameBytes + 4 bytes cut at a character boundary keeps at
+// least kMaxNameBytes + 1 of them: a character has at most 4 bytes.)
+std::string_view classifier_name_arg(Datum name) {
+    const TextSlice slice = text_prefix(name, kMaxNameBytes + 4);
+    return std::string_view(slice.data, slice.size);
+}
 
 void partition_too_long(size_t bytes) {
     throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,

@@ -33,6 +33,12 @@ struct ClassifierModel {
 // the server encoding.
 ClassifierModel classifier_model(Oid schema, std::string_view name, const std::string_view *partition);
 
+// A classifier name argument, in the server encoding: the whole text when
+// it is short enough to be a name, or else a prefix still too long to be
+// one (which names no classifier). A caller may pass 100 MB as a name;
+// only its first bytes are read.
+std::string_view classifier_name_arg(Datum name);
+
 // Whether `found` is a partition's own model that may defer to a deployed
 // fallback: not one trained with {"defer_to_fallback": false} (its stored
 // options say so).

@@ -583,15 +583,15 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     const std::string sql = query_argument(fcinfo, schema, kEvaluateLabel);
     std::string_view partition;
     bool has_partition = false;
-    const TextRef name = text_ref(PG_GETARG_DATUM(0));
+    const std::string_view name = classifier_name_arg(PG_GETARG_DATUM(0));
     // With a partition, explain_label()'s rule (require_partition_read()):
     // the result names every label of the partition's model, with its
     // threshold, and whether the partition has a model of its own, which
     // predict_label()'s one answer per text does not; a tenant's labels say
     // what its customers asked. Checked before the query runs.
-    ClassifierModel found = find_partition_model(
-        schema, std::string_view(name.data, name.size), has_partition, PartitionRead::Evaluate,
-        [&] { return classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition); });
+    ClassifierModel found = find_partition_model(schema, name, has_partition, PartitionRead::Evaluate, [&] {
+        return classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition);
+    });
     // predict_label()'s answers: where the partition's model abstains and
     // the fallback is confident, the fallback's (defers_to_fallback()).
     const bool may_defer = may_defer_to_fallback(found);
@@ -599,7 +599,7 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     intent::Json metrics = evaluate_on_query(schema, found.loaded, sql, kEvaluateLabel, &found,
                                              may_defer ? &fallback.loaded : nullptr);
     std::string storage;
-    metrics["classifier"] = std::string(server_to_utf8(name.data, name.size, storage));
+    metrics["classifier"] = std::string(server_to_utf8(name.data(), name.size(), storage));
     if (found.by_partition)
         metrics["model_partition"] = std::string(server_to_utf8(partition.data(), partition.size(), storage));
     else

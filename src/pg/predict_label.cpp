@@ -35,13 +35,12 @@ ClassifierModel classifier_model_for_args(FunctionCallInfo fcinfo, Oid schema, i
                                           bool &has_partition) {
     has_partition = !PG_ARGISNULL(partition_arg);
     if (has_partition) check_partition_key(PG_GETARG_DATUM(partition_arg));
-    const TextRef name = text_ref(PG_GETARG_DATUM(name_arg));
+    const std::string_view name = classifier_name_arg(PG_GETARG_DATUM(name_arg));
     if (has_partition) {
         const TextRef partition = text_ref(PG_GETARG_DATUM(partition_arg));
         partition_bytes = std::string_view(partition.data, partition.size);
     }
-    return classifier_model(schema, std::string_view(name.data, name.size),
-                            has_partition ? &partition_bytes : nullptr);
+    return classifier_model(schema, name, has_partition ? &partition_bytes : nullptr);
 }
 
 namespace {
@@ -225,17 +224,16 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     const LabelQueryState *state = label_query_state(fcinfo, false);
     std::string_view partition;
     bool has_partition = false;
-    const TextRef name = text_ref(PG_GETARG_DATUM(0));
+    const std::string_view name = classifier_name_arg(PG_GETARG_DATUM(0));
     // The built-in classifier's model is everyone's to predict with, not to
     // explain (require_builtin_explain()).
-    if (std::string_view(name.data, name.size) == intent::kBuiltinClassifier)
-        require_builtin_explain(state->schema);
+    if (name == intent::kBuiltinClassifier) require_builtin_explain(state->schema);
     // With a partition, whichever model answers (its own or the fallback),
     // the caller must have access to that partition: otherwise the answer
     // (even "no model of its own") would tell of rows it cannot read.
-    ClassifierModel found = find_partition_model(
-        state->schema, std::string_view(name.data, name.size), has_partition, PartitionRead::Explain,
-        [&] { return model_for_call(fcinfo, state, partition, has_partition); });
+    ClassifierModel found =
+        find_partition_model(state->schema, name, has_partition, PartitionRead::Explain,
+                             [&] { return model_for_call(fcinfo, state, partition, has_partition); });
     {
         // The model predict_label() answers with (defers_to_fallback()).
         std::string converted;

@@ -67,6 +67,19 @@ echo "peak RSS of the backend grew by $grown_mb MB explaining for a 104 MB inten
 echo "ok: explain_intent() reads no more of p_intent than could name an intent"
 expect_eq "$(psql -X -At -d $DB -v VERBOSITY=sqlstate -c "SELECT explain_intent('quiero devolver el pedido', 3, message) FROM big" 2>&1)" "ERROR:  22023" \
     "explain_intent() refuses the 104 MB intent name with 22023"
+# A classifier name is at most 63 bytes: the functions that take one read
+# no more of it than shows it is longer (they detoasted it whole).
+for call in "classify_label(message, 'hola')" "explain_label(message, 'hola')"; do
+    echo 5 >"/proc/$pid/clear_refs"
+    before=$(hwm)
+    session_run s "SELECT $call FROM big;" >/dev/null
+    after=$(hwm)
+    grown_mb=$(((after - before) / 1024))
+    echo "peak RSS of the backend grew by $grown_mb MB for $call with a 104 MB name"
+    [ "$grown_mb" -lt 16 ] || { echo "FAILED: ${call%%(*}() read the whole classifier name ($grown_mb MB)" >&2; exit 1; }
+    expect_eq "$(psql -X -At -d $DB -v VERBOSITY=sqlstate -c "SELECT $call FROM big" 2>&1)" "ERROR:  42704" \
+        "${call%%(*}() says the 104 MB name names no classifier (42704)"
+done
 session_close s
 
 # evaluate_intent_model() runs the caller's query: its
