@@ -42,9 +42,15 @@ run_talking() { # log label filter cmd...
     local stamp started rc hb
     started=$(date +%s)
     stamp=$(mktemp "${RUN_DIR:-${TMPDIR:-/tmp}}/.talk.XXXXXX")
+    # The heartbeat waits on its sleep with `wait`, which a signal
+    # interrupts: a bare `sleep 5` would delay its TERM trap, and so the end
+    # of every step, by up to 5 seconds.
     (
-        trap 'exit 0' TERM
-        while sleep 5; do
+        trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+        while :; do
+            sleep 5 &
+            nap=$!
+            wait "$nap" || continue
             now=$(date +%s)
             if [ $((now - $(stat -c %Y "$stamp"))) -ge 25 ]; then
                 # CMake's progress, when the log has one ("[ 42%] Building ...").
