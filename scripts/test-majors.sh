@@ -23,10 +23,13 @@
 # "failed pgNN WHAT (LOG)". Exits non-zero on any failure.
 #
 # Settings: CXX, WERROR (1), JOBS (2) for the builds; RUN_DIR (logs);
-# PGI_PG_TARBALLS (the archives' directory); MAJOR_SCRIPTS, MAJOR_SCRIPTS_NN.
+# PGI_PG_TARBALLS (the archives' directory); MAJOR_SCRIPTS, MAJOR_SCRIPTS_NN;
+# MAJOR_LANES, MAJOR_LANES_NN (scripted tests at once, each lane on a cluster
+# of its own: 2 on 18, 1 on the others).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+source scripts/lib/lanes.bash
 RUN_DIR=${RUN_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/pg_intent_majors.XXXXXX")}
 mkdir -p "$RUN_DIR"
 chmod 755 "$RUN_DIR"
@@ -42,13 +45,18 @@ MAJORS=("$@")
 # 0.2.0's library from its commit, which predates 16 (pg_proc_aclcheck);
 # upgrade.sh builds 0.1.0's, which compiles and runs on every major. MAJOR_SCRIPTS (all
 # majors) or MAJOR_SCRIPTS_NN (one) choose others.
-INTERNALS="standby_invalidation logical_invalidation drop_guard cancel_training postmaster_death two_phase"
+# Longest first (scripts/lib/lanes.bash), in two lanes on 18, whose list is
+# the longest, one on the others (MAJOR_LANES, MAJOR_LANES_NN).
+INTERNALS="two_phase cancel_training postmaster_death logical_invalidation standby_invalidation drop_guard"
 default_scripts() { # major
     if [ "$1" = 18 ]; then
-        echo "upgrade upgrade_030 upgrade_031_grants upgrade_ops upgrade_foreign_triggers dump_restore public_fuzz $INTERNALS"
+        echo "public_fuzz $INTERNALS upgrade upgrade_030 upgrade_031_grants dump_restore upgrade_foreign_triggers upgrade_ops"
     else
-        echo "upgrade $INTERNALS"
+        echo "$INTERNALS upgrade"
     fi
+}
+default_lanes() { # major
+    if [ -n "${MAJOR_LANES:-}" ]; then echo "$MAJOR_LANES"; elif [ "$1" = 18 ]; then echo 2; else echo 1; fi
 }
 export WERROR=${WERROR:-1}
 
@@ -142,25 +150,27 @@ one_major() { # major
         failures+=("pgTAP ($dir/pgtap.log)")
     fi
 
-    local scripts_var=MAJOR_SCRIPTS_$major
+    local scripts_var=MAJOR_SCRIPTS_$major lanes_var=MAJOR_LANES_$major names=() result name log
     for t in ${!scripts_var:-${MAJOR_SCRIPTS:-$(default_scripts "$major")}}; do
-        start=$(date +%s)
-        if [ ! -f "test/scripts/$t.sh" ]; then
+        if [ -f "test/scripts/$t.sh" ]; then
+            names+=("$t")
+        else
             echo "    FAIL $t: no test/scripts/$t.sh"
             fail[scripts]=$((fail[scripts] + 1))
             failures+=("test/scripts/$t.sh does not exist")
-            continue
-        fi
-        if bash "test/scripts/$t.sh" >"$dir/script_$t.log" 2>&1; then
-            printf '    ok   %-28s %4ss\n' "$t" "$(($(date +%s) - start))"
-            pass[scripts]=$((pass[scripts] + 1))
-        else
-            printf '    FAIL %-28s %4ss\n' "$t" "$(($(date +%s) - start))"
-            tail -20 "$dir/script_$t.log" | sed 's/^/         /'
-            fail[scripts]=$((fail[scripts] + 1))
-            failures+=("test/scripts/$t.sh ($dir/script_$t.log)")
         fi
     done
+    major_script() { bash "test/scripts/$1.sh" >"$2" 2>&1; }
+    major_cluster() { PGI_SYSTEM_PG_CONFIG=$pgc PGI_SOURCE=$src scripts/pg-cluster.sh start; }
+    run_in_lanes "${!lanes_var:-$(default_lanes "$major")}" "$dir/scripts" major_cluster major_script "${names[@]}"
+    while read -r result name log; do
+        if [ "$result" = ok ]; then
+            pass[scripts]=$((pass[scripts] + 1))
+        else
+            fail[scripts]=$((fail[scripts] + 1))
+            failures+=("test/scripts/$name.sh ($log)")
+        fi
+    done <"$dir/scripts/lanes.results"
     finish
     [ ${#failures[@]} -eq 0 ]
 }

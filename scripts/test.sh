@@ -18,7 +18,8 @@
 #      the Debian package, a Citus 13.2.2 coordinator and two workers
 #      (test/scripts/citus.sh, Citus from the archive in ../shared/citus;
 #      a missing archive is a failure), ...) against a throwaway cluster
-#      with pg_cron preloaded;
+#      with pg_cron preloaded; the scripted tests in two lanes, the second
+#      on a cluster of its own;
 #   6. PostgreSQL 16, 17 and 18, side by side, each on its own cluster
 #      (scripts/test-majors.sh): the extension built for that major with the
 #      core compiled once (phase 4's objects), its exported symbols,
@@ -43,7 +44,9 @@
 # lock, so two runs started at once on one machine do not collide.
 #
 # Settings: FUZZ_SECONDS (20 per target), SKIP_SANITIZE=1, SKIP_FUZZ=1,
-# SKIP_STRESS=1, ONLY_SCRIPTS="name ..." (scripted tests to run), MAJORS
+# SKIP_STRESS=1, ONLY_SCRIPTS="name ..." (scripted tests to run),
+# SCRIPT_LANES (2: scripted tests run at once, each lane on a cluster of its
+# own; scripts/lib/lanes.bash), MAJORS
 # ("16 17 18"; empty to skip them), JOBS (2),
 # KEEP_RUN_DIR=1. Cluster settings (PGI_PORT, PGI_DIR, ...): scripts/pg-cluster.sh.
 set -uo pipefail
@@ -51,6 +54,11 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 JOBS=${JOBS:-2}
+SCRIPT_LANES=${SCRIPT_LANES:-2}
+# The scripted tests that took longest in a CI run, longest first.
+SLOW_SCRIPTS="debian_package public_fuzz two_phase pg_upgrade_major cancel_training cron_socket
+    cross_major_models upgrade_031 upgrade_020 supabase_rls_all citus build_without_nls
+    training_interrupts progress upgrade report_browser citus_roles supabase predict_reentry"
 RUN_DIR=${RUN_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/pg_intent_test.XXXXXX")}
 mkdir -p "$RUN_DIR"
 chmod 755 "$RUN_DIR"
@@ -60,6 +68,7 @@ export RUN_DIR
 export PGI_RELEASE_CACHE=${PGI_RELEASE_CACHE:-$RUN_DIR/releases}
 mkdir -p "$PGI_RELEASE_CACHE"
 source scripts/lib/phases.bash
+source scripts/lib/lanes.bash
 
 failures=()
 # Per-layer counts: passed and failed, and what one counted thing is.
@@ -302,21 +311,34 @@ else
     record pgtap "$pgtap_ok" "$((tap_bad > 0 ? tap_bad : 1))" "pgTAP ($RUN_DIR/pgtap.log)"
 fi
 
-phase "scripted tests"
+phase "scripted tests ($SCRIPT_LANES lanes)"
+# Every test/scripts/*.sh but exports and pgtap (phases 4 and 5 run them),
+# the longest first (SLOW_SCRIPTS, their order in a CI run: a long test
+# started last would end the phase alone), in SCRIPT_LANES lanes
+# (scripts/lib/lanes.bash): lane 1 on this phase's cluster, the others on
+# clusters of their own.
+script_names=()
+for name in $SLOW_SCRIPTS; do [ -f "test/scripts/$name.sh" ] && script_names+=("$name"); done
 for t in test/scripts/[a-z]*.sh; do
     name=$(basename "$t" .sh)
-    [ "$name" = exports ] || [ "$name" = pgtap ] && continue
-    if [ -n "${ONLY_SCRIPTS:-}" ] && ! grep -qw "$name" <<<"$ONLY_SCRIPTS"; then continue; fi
-    start=$(date +%s)
-    if run_talking "$RUN_DIR/script_$name.log" "$name" show_nothing bash "$t"; then
-        printf '    ok   %-28s %4ss\n' "$name" "$(($(date +%s) - start))"
+    case " exports pgtap $SLOW_SCRIPTS " in *" $name "*) continue ;; esac
+    script_names+=("$name")
+done
+if [ -n "${ONLY_SCRIPTS:-}" ]; then
+    only=()
+    for name in "${script_names[@]}"; do grep -qw "$name" <<<"$ONLY_SCRIPTS" && only+=("$name"); done
+    script_names=("${only[@]}")
+fi
+run_script() { run_talking "$2" "$1" show_nothing bash "test/scripts/$1.sh"; }
+start_lane_cluster() { scripts/pg-cluster.sh start; }
+run_in_lanes "$SCRIPT_LANES" "$RUN_DIR/scripts" start_lane_cluster run_script "${script_names[@]}"
+while read -r result name log; do
+    if [ "$result" = ok ]; then
         record scripts 1 0
     else
-        printf '    FAIL %-28s %4ss\n' "$name" "$(($(date +%s) - start))"
-        tail -30 "$RUN_DIR/script_$name.log" | sed 's/^/         /'
-        record scripts 0 1 "test/scripts/$name.sh ($RUN_DIR/script_$name.log)"
+        record scripts 0 1 "test/scripts/$name.sh ($log)"
     fi
-done
+done <"$RUN_DIR/scripts/lanes.results"
 scripts/pg-cluster.sh stop >/dev/null 2>&1
 unset PGI_DIR
 
@@ -343,7 +365,11 @@ if [ -n "$stress_pid" ]; then
     (
         trap 'exit 0' TERM
         started=$(date +%s)
-        while sleep 25; do printf '    ... pg_regress under Valgrind (%s more)\n' "$(fmt_seconds $(($(date +%s) - started)))"; done
+        while :; do
+            sleep 25 &
+            wait $! || continue
+            printf '    ... pg_regress under Valgrind (%s more)\n' "$(fmt_seconds $(($(date +%s) - started)))"
+        done
     ) 2>/dev/null &
     heartbeat=$!
     while [ ! -s "$RUN_DIR/stress.status" ] && kill -0 "$stress_pid" 2>/dev/null; do sleep 2; done
