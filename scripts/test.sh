@@ -9,9 +9,12 @@
 #
 # Phases, each printed with its elapsed time:
 #   1. the core's unit tests (ctest), linked with the core's objects as the
-#      extension compiles them (-Werror), which phase 4 reuses;
+#      extension compiles them (-Werror, phase 4's objects);
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. libFuzzer on the model loader, the normaliser and the vectoriser;
+#      phases 1 to 3 need no cluster: they start in the background at nice
+#      19 once phase 4 is built and run side by side with phases 5 to 7 on
+#      the CPU those leave; their result is printed second to last;
 #   4. the extension, built with -Werror, and its exported symbols;
 #   5. pg_regress, pgTAP and the scripted tests (multi-session, standby,
 #      cancel, hostile input, dump/restore, upgrade, privileges, encodings,
@@ -41,7 +44,8 @@
 #
 # Everything a run writes outside build/ goes to its own directory (RUN_DIR,
 # default a new `mktemp -d`), and builds in the checkout are serialised by a
-# lock, so two runs started at once on one machine do not collide.
+# lock (one per CMake build directory, one for the PGXS build), so two runs
+# started at once on one machine do not collide.
 #
 # Settings: FUZZ_SECONDS (20 per target), SKIP_SANITIZE=1, SKIP_FUZZ=1,
 # SKIP_STRESS=1, ONLY_SCRIPTS="name ..." (scripted tests to run),
@@ -119,6 +123,7 @@ summary() {
 cleanup() {
     [ "$BASHPID" = "$$" ] || return 0
     [ -n "${stress_pid:-}" ] && { pkill -P "$stress_pid" && kill "$stress_pid"; } 2>/dev/null
+    [ -n "${late_pid:-}" ] && { pkill -P "$late_pid" && kill "$late_pid"; } 2>/dev/null
     [ -n "${PGI_DIR:-}" ] && scripts/pg-cluster.sh stop >/dev/null 2>&1
     if [ ${#failures[@]} -eq 0 ] && [ "${KEEP_RUN_DIR:-0}" != 1 ]; then rm -rf "$RUN_DIR"; fi
 }
@@ -154,8 +159,8 @@ done
 run_ctest() { # layer build-dir cmake-args...
     local layer=$1 dir=$2 log=$RUN_DIR/$1.log
     shift 2
-    if run_talking "$log" "configuring $dir" show_nothing with_build_lock cmake -S . -B "$dir" "$@" &&
-        run_talking "$log" "compiling $dir" show_nothing with_build_lock cmake --build "$dir" -j"$JOBS" --target "${ctest_targets[@]}"; then
+    if run_talking "$log" "configuring $dir" show_nothing with_dir_lock "$dir" cmake -S . -B "$dir" "$@" &&
+        run_talking "$log" "compiling $dir" show_nothing with_dir_lock "$dir" cmake --build "$dir" -j"$JOBS" --target "${ctest_targets[@]}"; then
         ctest_map "$dir" >"$RUN_DIR/$layer.map"
         local ctest_by_file="awk -v map=$RUN_DIR/$layer.map -f scripts/lib/ctest-by-file.awk"
         run_talking "$log" "running the unit tests" "$ctest_by_file" bash -c "cd '$dir' && exec ctest --output-on-failure -j'$JOBS'"
@@ -177,56 +182,80 @@ run_ctest() { # layer build-dir cmake-args...
     fi
 }
 
-phase "core unit tests (the objects pg_intent.so links, -Werror)"
-# The core is compiled once for the unit tests and the extension: the tests
-# link the objects `make core-objects` compiles with the library's flags
-# (INTENT_CORE_FROM_PGXS), and phase 4 reuses them.
-if run_talking "$RUN_DIR/unit.log" "compiling the core (make core-objects)" show_nothing with_build_lock make -s -j"$JOBS" WERROR=1 core-objects; then
-    run_ctest unit build/unit -DCMAKE_BUILD_TYPE=Release -DINTENT_WERROR=ON -DINTENT_CORE_FROM_PGXS=ON
-else
-    tail -40 "$RUN_DIR/unit.log"
-    record unit 0 1 "core build (make core-objects)"
-fi
-
 [ "${SKIP_SANITIZE:-0}" = 1 ] && skipped[sanitizer]=SKIP_SANITIZE=1
 [ "${SKIP_FUZZ:-0}" = 1 ] && skipped[fuzz]=SKIP_FUZZ=1
 [ "${SKIP_STRESS:-0}" = 1 ] && skipped[stress]=SKIP_STRESS=1
-if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
-    phase "core unit tests (ASan + UBSan)"
-    run_ctest sanitizer build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTENT_SANITIZE=ON -DINTENT_WERROR=ON
-fi
-
-if [ "${SKIP_FUZZ:-0}" != 1 ]; then
-    phase "libFuzzer (${FUZZ_SECONDS}s per target)"
-    # Only the fuzz targets: the unit tests already ran under ASan + UBSan.
-    fuzz_targets=()
-    for source in test/fuzz/fuzz_*.cpp; do fuzz_targets+=("$(basename "$source" .cpp)"); done
-    if run_talking "$RUN_DIR/fuzz.build.log" "configuring build/fuzz" show_nothing with_build_lock env CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTENT_FUZZ=ON &&
-        run_talking "$RUN_DIR/fuzz.build.log" "compiling build/fuzz" show_nothing with_build_lock cmake --build build/fuzz -j"$JOBS" --target "${fuzz_targets[@]}"; then
-        for source in test/fuzz/fuzz_*.cpp; do
-            target=build/fuzz/$(basename "$source" .cpp)
-            name=$(basename "$target")
-            corpus=$RUN_DIR/corpus_$name
-            mkdir -p "$corpus"
-            cp test/fuzz/corpus/"${name#fuzz_}"/* "$corpus"/ 2>/dev/null
-            if "$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
-                "$corpus" >"$RUN_DIR/$name.log" 2>&1; then
-                printf '    ok   %-28s %4ss  %s runs, no crash\n' "$name" "$FUZZ_SECONDS" "$(sed -nE 's/stat::number_of_executed_units: *//p' "$RUN_DIR/$name.log")"
-                record fuzz 1 0
-            else
-                tail -30 "$RUN_DIR/$name.log"
-                record fuzz 0 1 "$name found a crash (reproducer in $RUN_DIR)"
-                cp crash-* leak-* timeout-* "$RUN_DIR"/ 2>/dev/null
-            fi
-        done
-    else
-        tail -40 "$RUN_DIR/fuzz.build.log"
-        record fuzz 0 1 "fuzz build"
+# Phases 1 to 3: the core's unit tests, the same under ASan + UBSan, and
+# libFuzzer. They compile the tests and the core twice more, which takes
+# both CPUs for many minutes, and need no cluster, so they run in the
+# background, at nice 19, once the extension is built: the CPU they take is
+# what the tests leave, a test's backends come first, and pg_regress under
+# Valgrind (phase 7, the longest) starts that much sooner. Their lines and
+# counts come last but one (core_phases_result).
+core_phases() {
+    # Counted by the main shell from a file (this runs in a subshell).
+    record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$RUN_DIR/late.results"; }
+    phase "core unit tests (the objects pg_intent.so links, -Werror)"
+    # The core is compiled once for the unit tests and the extension: the
+    # tests link the objects `make core-objects` compiled with the library's
+    # flags (INTENT_CORE_FROM_PGXS) for phase 4.
+    run_ctest unit build/unit -DCMAKE_BUILD_TYPE=Release -DINTENT_WERROR=ON -DINTENT_CORE_FROM_PGXS=ON
+    if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
+        phase "core unit tests (ASan + UBSan)"
+        # -O1 -g1 (line tables, no variables): what ASan's reports need.
+        # Compiling test_model.cpp with -O2 -g took 140 s of CPU, with -O1
+        # -g1 55 s; the whole build took both CPUs for 14 minutes.
+        run_ctest sanitizer build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+            -DINTENT_SANITIZE=ON -DINTENT_WERROR=ON
     fi
-fi
+
+    if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+        phase "libFuzzer (${FUZZ_SECONDS}s per target)"
+        # Only the fuzz targets: the unit tests already ran under ASan + UBSan.
+        fuzz_targets=()
+        for source in test/fuzz/fuzz_*.cpp; do fuzz_targets+=("$(basename "$source" .cpp)"); done
+        if run_talking "$RUN_DIR/fuzz.build.log" "configuring build/fuzz" show_nothing with_dir_lock build/fuzz env CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTENT_FUZZ=ON &&
+            run_talking "$RUN_DIR/fuzz.build.log" "compiling build/fuzz" show_nothing with_dir_lock build/fuzz cmake --build build/fuzz -j"$JOBS" --target "${fuzz_targets[@]}"; then
+            for source in test/fuzz/fuzz_*.cpp; do
+                target=build/fuzz/$(basename "$source" .cpp)
+                name=$(basename "$target")
+                corpus=$RUN_DIR/corpus_$name
+                mkdir -p "$corpus"
+                cp test/fuzz/corpus/"${name#fuzz_}"/* "$corpus"/ 2>/dev/null
+                if "$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
+                    "$corpus" >"$RUN_DIR/$name.log" 2>&1; then
+                    printf '    ok   %-28s %4ss  %s runs, no crash\n' "$name" "$FUZZ_SECONDS" "$(sed -nE 's/stat::number_of_executed_units: *//p' "$RUN_DIR/$name.log")"
+                    record fuzz 1 0
+                else
+                    tail -30 "$RUN_DIR/$name.log"
+                    record fuzz 0 1 "$name found a crash (reproducer in $RUN_DIR)"
+                    cp crash-* leak-* timeout-* "$RUN_DIR"/ 2>/dev/null
+                fi
+            done
+        else
+            tail -40 "$RUN_DIR/fuzz.build.log"
+            record fuzz 0 1 "fuzz build"
+        fi
+    fi
+    printf '    (%s)\n' "$(fmt_seconds $(($(date +%s) - PHASE_STARTED)))"
+}
+core_phases_result() {
+    local layer p f what
+    [ -n "$late_pid" ] || return 0
+    phase "core unit tests, under ASan + UBSan too, and libFuzzer (started after the extension build, at nice 19)"
+    while kill -0 "$late_pid" 2>/dev/null; do sleep 2; done
+    wait "$late_pid" 2>/dev/null
+    late_pid=
+    # Without the heartbeat lines, which told nobody anything there.
+    grep -v '^    \.\.\. ' "$RUN_DIR/late.log" | sed -E 's/^==> \[[0-9ms]+\] /    -- /'
+    [ -s "$RUN_DIR/late.results" ] || { record unit 0 1 "core unit tests, ASan + UBSan, libFuzzer: no result ($RUN_DIR/late.log)"; return; }
+    while IFS=$'\t' read -r layer p f what; do record "$layer" "$p" "$f" "$what"; done <"$RUN_DIR/late.results"
+}
 
 phase "extension build (-Werror) and exported symbols"
-if run_talking "$RUN_DIR/pgxs.log" "compiling the extension" show_nothing with_build_lock make -s -j"$JOBS" WERROR=1; then
+# The core's objects first (`make core-objects`): the unit tests link them.
+if run_talking "$RUN_DIR/pgxs.log" "compiling the core (make core-objects)" show_nothing with_build_lock make -s -j"$JOBS" WERROR=1 core-objects &&
+    run_talking "$RUN_DIR/pgxs.log" "compiling the extension" show_nothing with_build_lock make -s -j"$JOBS" WERROR=1; then
     echo "    ok   -Werror build"
     record build 1 0
     if bash test/scripts/exports.sh >"$RUN_DIR/exports.log" 2>&1; then
@@ -242,6 +271,14 @@ else
     summary
     exit 1
 fi
+
+(
+    renice -n 19 -p "$BASHPID" >/dev/null
+    PHASE_NAME=
+    core_phases
+) >"$RUN_DIR/late.log" 2>&1 &
+late_pid=$!
+echo "    core unit tests, ASan + UBSan and libFuzzer started in the background at nice 19 (results second to last; log: $RUN_DIR/late.log)"
 
 # Phase 7 starts here and runs side by side with phases 5 and 6 (issue 33:
 # phases that can run side by side). It holds one CPU at most (Valgrind
@@ -358,6 +395,8 @@ if [ -n "$MAJORS" ]; then
         while IFS= read -r line; do failures+=("PostgreSQL $m: $line"); done < <(sed -n "s/^\[pg$m\] failed pg$m //p" "$RUN_DIR/majors.log")
     done
 fi
+
+core_phases_result
 
 if [ -n "$stress_pid" ]; then
     phase "pg_regress with every backend under Valgrind (scripts/stress.sh, started before the scripted tests)"

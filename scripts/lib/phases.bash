@@ -31,6 +31,18 @@ with_build_lock() {
     flock "$root/.build.lock" "$@"
 }
 
+# Runs "$@" holding the lock of one CMake build directory (DIR.lock beside
+# it): two runs in one checkout must not build in it at the same time, while
+# a build in another directory, which shares no objects with it, need not
+# wait (scripts/test.sh builds build/asan and build/fuzz while scripted tests
+# install the extension under the checkout's build lock).
+with_dir_lock() { # dir cmd...
+    local root
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    mkdir -p "$root/$(dirname "$1")"
+    flock "$root/$1.lock" "${@:2}"
+}
+
 # Runs "$@" with its output appended to LOG and piped through FILTER (a
 # command or function that prints, one line at a time, the lines worth
 # showing), and prints "    ... LABEL (elapsed)" whenever nothing was
