@@ -3,9 +3,9 @@
 #   run_in_lanes LANES OUT_DIR START_FN RUN_FN NAME...
 #
 # LANES lanes take the tests NAME... from one queue, in the order given (the
-# caller puts the longest first), each running one test at a time. Most of a
-# scripted test's time is spent waiting (pg_cron's minute tick, cancels,
-# standbys, timeouts), so two lanes on 2 CPUs took about half the time of one.
+# caller puts the longest first), each running one test at a time, so that
+# one test's waits (pg_cron's minute tick, cancels, standbys, timeouts) are
+# another's CPU time.
 # Lane 1 runs against the cluster of the environment (PGI_DIR, PGHOST, ...).
 # Every other lane runs against a cluster of its own: START_FN, called with
 # PGI_DIR unset, prints that cluster's exports (those of `scripts/pg-cluster.sh

@@ -11,12 +11,15 @@ fmt_seconds() {
 
 # Prints the end of the previous phase and the start of the next one.
 phase() {
-    local now
-    now=$(date +%s)
-    [ -n "$PHASE_NAME" ] && printf '    (%s)\n' "$(fmt_seconds $((now - PHASE_STARTED)))"
+    phase_done
     PHASE_NAME=$1
-    PHASE_STARTED=$now
-    printf '==> [%s] %s\n' "$(fmt_seconds $((now - PHASES_STARTED)))" "$1"
+    PHASE_STARTED=$(date +%s)
+    printf '==> [%s] %s\n' "$(fmt_seconds $((PHASE_STARTED - PHASES_STARTED)))" "$1"
+}
+
+# Prints the end of the current phase, if any: its time.
+phase_done() {
+    [ -z "$PHASE_NAME" ] || printf '    (%s)\n' "$(fmt_seconds $(($(date +%s) - PHASE_STARTED)))"
 }
 
 elapsed_total() {
@@ -25,17 +28,14 @@ elapsed_total() {
 
 # Runs a command holding the checkout's build lock: two runs in one checkout
 # must not compile the same objects at the same time.
-with_build_lock() {
-    local root
-    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-    flock "$root/.build.lock" "$@"
-}
+with_build_lock() { with_dir_lock .build "$@"; }
 
-# Runs "$@" holding the lock of one CMake build directory (DIR.lock beside
-# it): two runs in one checkout must not build in it at the same time, while
-# a build in another directory, which shares no objects with it, need not
-# wait (scripts/test.sh builds build/asan and build/fuzz while scripted tests
-# install the extension under the checkout's build lock).
+# Runs "$@" holding the lock of one build directory of the checkout (DIR.lock
+# beside it; `.build` for the PGXS build in the checkout itself): two runs
+# must not build in it at the same time, while a build in another directory,
+# which shares no objects with it, need not wait (scripts/test.sh builds
+# build/asan and build/fuzz while scripted tests install the extension under
+# the checkout's build lock).
 with_dir_lock() { # dir cmd...
     local root
     root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
